@@ -1,0 +1,5 @@
+"""``python -m eukg``: the command line."""
+
+from eukg.cli import main
+
+main()
