@@ -138,14 +138,14 @@ class NamedQuery:
         return bound
 
     def with_values(self, bound: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-        """The query text with a trailing ``VALUES`` clause binding ``bound`` — for endpoints
-        without SEP-0007 substitutions. Terms are written in N-Triples syntax (escaped)."""
+        """The query text with ``VALUES`` blocks binding ``bound`` — standard SPARQL that any
+        endpoint runs. Terms are written by pyoxigraph (escaped); see :mod:`eukg.stores.binding`
+        for where the blocks go."""
         if not bound:
             return self.sparql
-        names = sorted(bound)
-        head = " ".join(f"?{n}" for n in names)
-        row = " ".join(str(bound[n]) for n in names)
-        return f"{self.sparql.rstrip()}\nVALUES ({head}) {{ ({row}) }}\n"
+        from eukg.stores.binding import bind_variables
+
+        return bind_variables(self.sparql, bound).text
 
     def paginated(self, limit: int, offset: int) -> str:
         """The query text with ``LIMIT`` and ``OFFSET`` appended."""
