@@ -39,12 +39,13 @@ from rdflib.query import Result
 from rdflib.term import Node
 from rdflib.util import from_n3
 
+from eukg.config import resource_dir
 from eukg.errors import InputError
 from eukg.loader import load_files
 from eukg.namespaces import PREFIXES, SH
 
 #: The folder of the shapes files, next to the package.
-SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
+SHAPES_DIR = resource_dir("shapes")
 #: Namespace of eukg's named shapes.
 SHAPES_NS = "https://w3id.org/eukg/shapes#"
 
