@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from eukg.config import Settings
-from eukg.errors import InputError, KGError
+from eukg.errors import InputError, KGError, ValidationFailed
 from eukg.stores.base import Store
 
 
@@ -36,7 +36,7 @@ def _progress(message: str) -> None:
 
 def _settings(**overrides: object) -> Settings:
     try:
-        return Settings.from_env(**overrides)
+        return Settings.from_env(None, **overrides)
     except InputError as exc:
         raise click.UsageError(str(exc)) from None
 
@@ -123,6 +123,8 @@ def open_store(
     except KGError as exc:
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)
+        if isinstance(exc, ValidationFailed):
+            raise  # the eukg CLI prints the report and exits 1
         raise CommandFailed(str(exc)) from None
     try:
         yield store, release
@@ -158,7 +160,12 @@ def open_store(
 )
 @click.option("--endpoint", default=None, help="Serve over this SPARQL 1.1 query endpoint.")
 @click.option("--query-timeout", type=float, default=None, help="Seconds a query may run.")
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Query processes.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Queries run at once (EUKG_MAX_CONCURRENT).",
+)
 @click.option("--base-iri", default=None, help="Base of the IRIs this service dereferences.")
 @click.option(
     "--build-dir",

@@ -32,6 +32,7 @@ def store_request(
     default_graph_uris: Sequence[str] = (),
     named_graph_uris: Sequence[str] = (),
     max_rows: int | None = None,
+    base_iri: str | None = None,
 ) -> QueryRequest:
     """A store request; ``bindings`` become substitutions (N-Triples terms), never query text."""
     substitutions = tuple((name, str(term)) for name, term in (bindings or {}).items())
@@ -43,6 +44,7 @@ def store_request(
         named_graph_uris=tuple(named_graph_uris),
         substitutions=substitutions,
         max_rows=services.settings.max_rows if max_rows is None else max_rows,
+        base_iri=base_iri,
     )
 
 

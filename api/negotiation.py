@@ -152,15 +152,19 @@ def parse_accept(header: str | None) -> list[MediaRange]:
     return ranges
 
 
-def _quality(ranges: Sequence[MediaRange], media_types: Sequence[str]) -> float:
-    """The quality the client gives to an offer known under ``media_types`` (its own media type
-    first, then its aliases): the q of the most specific matching range, the best over types."""
+def _quality(ranges: Sequence[MediaRange], offer: Format) -> float:
+    """The quality the client gives to ``offer``: the q of the most specific range matching its
+    media type; an alias counts only when the client names it exactly (``text/*`` must not
+    pick XML results through ``text/xml``)."""
+    matching = [r for r in ranges if r.matches(offer.media_type)]
     best = 0.0
-    for media_type in media_types:
-        matching = [r for r in ranges if r.matches(media_type)]
-        if matching:
-            top = max(r.specificity for r in matching)
-            best = max(best, max(r.q for r in matching if r.specificity == top))
+    if matching:
+        top = max(r.specificity for r in matching)
+        best = max(r.q for r in matching if r.specificity == top)
+    for alias in offer.aliases:
+        named = [r.q for r in ranges if r.specificity == 3 and r.matches(alias)]
+        if named:
+            best = max(best, max(named))
     return best
 
 
@@ -170,7 +174,7 @@ def choose(accept: str | None, offers: Sequence[Format]) -> Format:
     best: Format | None = None
     best_q = 0.0
     for offer in offers:
-        q = _quality(ranges, (offer.media_type, *offer.aliases))
+        q = _quality(ranges, offer)
         if q > best_q:
             best, best_q = offer, q
     if best is None:
@@ -207,6 +211,20 @@ def negotiate(accept: str | None, format_param: str | None, kind: Kind, what: st
     if format_param:
         return from_parameter(format_param, offers, what)
     return choose(accept, offers)
+
+
+def pick(accept: str | None, formats: tuple[str, ...], kind: Kind, what: str) -> Format:
+    """The format for ``kind``: the first ``format`` value that fits, else by ``Accept``."""
+    if not formats:
+        return negotiate(accept, None, kind, what)
+    first_error: BadFormatParameter | None = None
+    for value in formats:
+        try:
+            return negotiate(accept, value, kind, what)
+        except BadFormatParameter as exc:
+            first_error = first_error or exc
+    assert first_error is not None
+    raise first_error
 
 
 ALL_FORMATS: tuple[Format, ...] = (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)

@@ -175,7 +175,9 @@ def _term(g: Graph, r: _Renderer, term: URIRef, kind: URIRef) -> TermDoc:
         if chains:
             relations.append(("property chain", sorted(chains, key=lambda c: c.text)))
         traits = sorted(
-            CHARACTERISTICS[t] for t in g.objects(term, RDF.type) if t in CHARACTERISTICS
+            CHARACTERISTICS[t]
+            for t in g.objects(term, RDF.type)
+            if isinstance(t, URIRef) and t in CHARACTERISTICS
         )
         if traits:
             relations.append(("characteristics", [Ref(t) for t in traits]))

@@ -17,13 +17,30 @@ never pasted into a query.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from api.deps import Services
 from api.execution import Term, ask, select
 from api.links import Linker
+from api.views import (
+    CITES,
+    EUKG_NS,
+    LONG_TEXT,
+    MAX_INBOUND,
+    RDF_TYPE,
+    SECTIONED,
+    Labels,
+    PartView,
+    PropertyRow,
+    Value,
+    part_tree,
+    property_rows,
+    sorted_values,
+    title,
+    walk,
+)
 
 DESCRIBE = """
 CONSTRUCT { $R ?p ?o . ?s ?q $R . ?c ?cp ?co . }
@@ -54,78 +71,12 @@ _CITATIONS = """SELECT ?cit ?part ?work ?ref ?fnum ?footnote WHERE {
   OPTIONAL { ?cit eukg:footnoteNumber ?fnum }
   OPTIONAL { ?cit eukg:inFootnote ?footnote }
 }"""
-_LABELS = """SELECT ?x ?l ?rank WHERE {
-  VALUES ?x { $VALUES }
-  { ?x rdfs:label ?l BIND(1 AS ?rank) } UNION { ?x skos:prefLabel ?l BIND(2 AS ?rank) }
-  UNION { ?x eukg:shortTitle ?l BIND(3 AS ?rank) } UNION { ?x dct:title ?l BIND(4 AS ?rank) }
-}"""
 
 
 def for_resource(template: str, iri: str) -> str:
     """``template`` with ``$R`` replaced by the IRI term of ``iri`` (checked by the IRI parser;
     :class:`ValueError` for anything that is not an IRI)."""
     return template.replace("$R", str(ox.NamedNode(iri)))
-
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-EUKG_NS = "https://w3id.org/eukg/ontology#"
-CITES, CITED_BY = EUKG_NS + "cites", EUKG_NS + "citedBy"
-LONG_TEXT = {
-    EUKG_NS + "text",
-    "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#isString",
-}
-#: Shown in their own sections, not in the property table.
-SECTIONED = {CITES, CITED_BY, RDF_TYPE}
-#: Most IRIs a page asks labels for.
-MAX_LABELLED = 400
-MAX_INBOUND = 500
-
-
-@dataclass(frozen=True)
-class Value:
-    """A term as a page shows it: a label, a link where there is one."""
-
-    text: str
-    href: str | None = None
-    note: str | None = None  #: language tag, datatype or IRI, shown small
-    long: bool = False
-
-
-@dataclass
-class PropertyRow:
-    predicate: Value
-    values: list[Value]
-
-
-@dataclass
-class CitationView:
-    work: Value | None
-    reference: str | None
-    footnote_number: str | None
-    footnote_href: str | None
-
-
-def _title(kind: str, number: str | None) -> str:
-    """``Recital 1`` from the kind's label and the printed number."""
-    kind = kind[:1].upper() + kind[1:]
-    return f"{kind} {number}" if number else kind
-
-
-@dataclass
-class PartView:
-    iri: str
-    anchor: str
-    href: str | None
-    kind: str
-    number: str | None
-    text: str | None
-    sort_key: tuple[float, float, str]
-    children: list[PartView] = field(default_factory=list)
-    citations: list[CitationView] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return _title(self.kind, self.number)
 
 
 @dataclass
@@ -136,56 +87,17 @@ class ResourceView:
     label: str
     types: list[Value]
     properties: list[PropertyRow]
+    #: Rows that repeat the values of one of our own properties under the vocabularies it is
+    #: aligned to (``eli:cites`` beside ``eukg:cites``): shown folded.
+    aligned: list[PropertyRow]
     inbound: list[PropertyRow]
+    #: Links to it that repeat what the page shows already (inverses, aligned vocabularies).
+    inbound_aligned: list[PropertyRow]
     inbound_truncated: bool
     parts: list[PartView]
     cites: list[Value]
     cited_by: list[Value]
     data_links: dict[str, str]
-
-
-class Labels:
-    """Display labels of IRIs: rdfs:label, then skos:prefLabel, short title, title; English or
-    untagged first; the CURIE when none is known."""
-
-    def __init__(self, linker: Linker) -> None:
-        self.linker = linker
-        self._best: dict[str, tuple[int, str]] = {}
-
-    async def fetch(self, services: Services, iris: set[str]) -> None:
-        wanted = sorted(i for i in iris if i not in self._best)[:MAX_LABELLED]
-        if not wanted:
-            return
-        values = " ".join(str(ox.NamedNode(i)) for i in wanted)
-        for row in await select(services, _LABELS.replace("$VALUES", values)):
-            lit = row["l"]
-            rank = int(row["rank"].value) * 2 + (0 if lit.lang in (None, "en") else 1)
-            iri = row["x"].value
-            if iri not in self._best or rank < self._best[iri][0]:
-                self._best[iri] = (rank, lit.value)
-
-    def label(self, iri: str) -> str:
-        known = self._best.get(iri)
-        return known[1] if known else self.linker.curie(iri)
-
-    def has(self, iri: str) -> bool:
-        return iri in self._best
-
-    def set(self, iri: str, label: str) -> None:
-        """Use ``label`` for ``iri`` (a part's ``Paragraph 3``), below every fetched label."""
-        self._best.setdefault(iri, (99, label))
-
-    def value(self, term: Term) -> Value:
-        if term.is_iri:
-            return Value(self.label(term.value), self.linker.href(term.value), term.value)
-        if term.kind == "bnode":
-            return Value("_:" + term.value)
-        note = f"@{term.lang}" if term.lang else None
-        if term.datatype and not term.lang:
-            note = self.linker.curie(term.datatype)
-            if note == "xsd:string":
-                note = None
-        return Value(term.value, None, note, long=len(term.value) > 200)
 
 
 async def exists(services: Services, iri: str) -> bool:
@@ -208,17 +120,16 @@ async def resource_view(services: Services, linker: Linker, iri: str) -> Resourc
     iris |= {row["type"].value for row in parts_rows if "type" in row}
     iris |= {row["work"].value for row in citation_rows if "work" in row}
     await labels.fetch(services, iris)
-    parts = _part_tree(iri, parts_rows, citation_rows, labels)
-    for part in _walk(parts):
+    parts = part_tree(iri, parts_rows, citation_rows, labels)
+    for part in walk(parts):
         if not labels.has(part.iri):
             labels.set(part.iri, part.title)
 
     # a document's parts are shown in order in the Text section, not as a list of links
-    own = {EUKG_NS + "hasPart"} if parts_rows else set()
     by_predicate: dict[str, list[Value]] = defaultdict(list)
     for row in out:
         p = row["p"].value
-        if p not in SECTIONED and p not in own:
+        if p not in SECTIONED:
             value = labels.value(row["o"])
             if p in LONG_TEXT:
                 value = Value(value.text, value.href, value.note, long=True)
@@ -228,6 +139,17 @@ async def resource_view(services: Services, linker: Linker, iri: str) -> Resourc
         if row["p"].value not in SECTIONED:
             inbound[row["p"].value].append(labels.value(row["s"]))
     label = labels.label(iri) if labels.has(iri) else _fallback_label(iri, out, labels)
+    rows = property_rows(by_predicate, labels)
+    # value sets of our own properties (and of the parts, shown in the Text section)
+    ours = [_targets(r) for r in rows if r.predicate.note and r.predicate.note.startswith(EUKG_NS)]
+    ours.append({row["o"].value for row in out if row["p"].value == CITES})
+    if parts:
+        ours.append({p.iri for p in parts})
+    inbound_rows_view = property_rows(inbound, labels)
+    shown = ours + [_targets(r) for r in rows]
+    ours_in = [
+        _targets(r) for r in inbound_rows_view if (r.predicate.note or "").startswith(EUKG_NS)
+    ]
     return ResourceView(
         iri=iri,
         label=label,
@@ -235,25 +157,40 @@ async def resource_view(services: Services, linker: Linker, iri: str) -> Resourc
             (labels.value(row["o"]) for row in out if row["p"].value == RDF_TYPE),
             key=lambda v: v.text.lower(),
         ),
-        properties=_rows(by_predicate, labels),
-        inbound=_rows(inbound, labels),
+        properties=[r for r in rows if not _is_alignment(r, ours)],
+        aligned=[r for r in rows if _is_alignment(r, ours)],
+        inbound=[r for r in inbound_rows_view if not _repeats(r, shown, ours_in)],
+        inbound_aligned=[r for r in inbound_rows_view if _repeats(r, shown, ours_in)],
         inbound_truncated=len(inbound_rows) > MAX_INBOUND,
         parts=parts,
-        cites=_sorted_values(labels.value(row["o"]) for row in out if row["p"].value == CITES),
-        cited_by=_sorted_values(
+        cites=sorted_values(labels.value(row["o"]) for row in out if row["p"].value == CITES),
+        cited_by=sorted_values(
             labels.value(row["s"]) for row in inbound_rows if row["p"].value == CITES
         ),
         data_links={},
     )
 
 
-def _walk(parts: list[PartView]) -> list[PartView]:
-    """Every part of the tree, depth first."""
-    found = []
-    for part in parts:
-        found.append(part)
-        found.extend(_walk(part.children))
-    return found
+def _targets(row: PropertyRow) -> set[str]:
+    """The values of ``row``: IRIs as themselves, literals with their tag or datatype."""
+    return {v.note if v.href and v.note else f"{v.text}\x00{v.note}" for v in row.values}
+
+
+def _is_alignment(row: PropertyRow, ours: list[set[str]]) -> bool:
+    """Whether ``row`` is not ours and repeats exactly the values of a row that is (or the
+    parts of the document)."""
+    if row.predicate.note and row.predicate.note.startswith(EUKG_NS):
+        return row.predicate.note == EUKG_NS + "hasPart" and _targets(row) in ours
+    return _targets(row) in ours
+
+
+def _repeats(row: PropertyRow, shown: list[set[str]], ours_in: list[set[str]]) -> bool:
+    """Whether an inbound ``row`` only repeats values shown on the page (an inverse of a
+    property shown) or the values of one of our own inbound properties (an alignment)."""
+    values = _targets(row)
+    if values in shown:
+        return True
+    return not (row.predicate.note or "").startswith(EUKG_NS) and values in ours_in
 
 
 def _fallback_label(iri: str, out: list[dict[str, Term]], labels: Labels) -> str:
@@ -267,85 +204,5 @@ def _fallback_label(iri: str, out: list[dict[str, Term]], labels: Labels) -> str
     )
     numbers = [row["o"].value for row in out if row["p"].value == EUKG_NS + "number"]
     if types and labels.has(types[0]):
-        return _title(labels.label(types[0]), numbers[0] if numbers else None)
+        return title(labels.label(types[0]), numbers[0] if numbers else None)
     return labels.linker.curie(iri)
-
-
-def _sorted_values(values: object) -> list[Value]:
-    unique = {(v.href, v.text): v for v in values}  # type: ignore[attr-defined]
-    return sorted(unique.values(), key=lambda v: v.text.lower())
-
-
-def _rows(by_predicate: dict[str, list[Value]], labels: Labels) -> list[PropertyRow]:
-    rows = []
-    for p, values in by_predicate.items():
-        unique = list({(v.text, v.href, v.note): v for v in values}.values())
-        unique.sort(key=lambda v: (v.text.lower(), v.note or ""))
-        rows.append(PropertyRow(Value(labels.label(p), labels.linker.href(p), p), unique))
-    rows.sort(key=lambda row: row.predicate.text.lower())
-    return rows
-
-
-def _number(value: str | None) -> float:
-    try:
-        return float(value) if value is not None else float("inf")
-    except ValueError:
-        return float("inf")
-
-
-def _part_tree(
-    root: str,
-    rows: list[dict[str, Term]],
-    citation_rows: list[dict[str, Term]],
-    labels: Labels,
-) -> list[PartView]:
-    """The parts under ``root`` as a tree, each level in document order (the offset of the
-    part's text in the full text, then ``eukg:order``)."""
-    linker = labels.linker
-    parts: dict[str, PartView] = {}
-    parents: dict[str, str] = {}
-    kinds: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        iri = row["part"].value
-        parents[iri] = row["parent"].value
-        if "type" in row:
-            kinds[iri].add(row["type"].value)
-        if iri in parts:
-            continue
-        parts[iri] = PartView(
-            iri=iri,
-            anchor=linker.anchor(iri),
-            href=linker.href(iri),
-            kind="",
-            number=row["number"].value if "number" in row else None,
-            text=row["text"].value if "text" in row else None,
-            sort_key=(
-                _number(row["begin"].value if "begin" in row else None),
-                _number(row["order"].value if "order" in row else None),
-                iri,
-            ),
-        )
-    for iri, part in parts.items():
-        specific = sorted(k for k in kinds[iri] if k != EUKG_NS + "DocumentPart")
-        part.kind = labels.label(specific[0]) if specific else "part"
-    for row in citation_rows:
-        part = parts.get(row["part"].value)
-        footnote = row["footnote"].value if "footnote" in row else None
-        target = parts.get(footnote) if footnote else None
-        view = CitationView(
-            work=labels.value(row["work"]) if "work" in row else None,
-            reference=row["ref"].value if "ref" in row else None,
-            footnote_number=row["fnum"].value if "fnum" in row else None,
-            footnote_href=f"#{linker.anchor(footnote)}" if footnote else None,
-        )
-        for holder in (part, target):
-            if holder is not None and view not in holder.citations:
-                holder.citations.append(view)
-    top: list[PartView] = []
-    for iri, part in parts.items():
-        parent = parts.get(parents.get(iri, ""))
-        (parent.children if parent is not None else top).append(part)
-    for part in [*parts.values()]:
-        part.children.sort(key=lambda p: p.sort_key)
-    top.sort(key=lambda p: p.sort_key)
-    return top

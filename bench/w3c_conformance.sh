@@ -5,6 +5,9 @@
 #   bench/w3c_conformance.sh            # JOBS=2 by default
 #   EUKG_W3C_SUITE=/path/to/w3c JOBS=4 bench/w3c_conformance.sh
 #
+# Oxigraph keeps typed literals in canonical form ("01"^^xsd:integer as "1"), so the data files
+# are served with --allow-normalised-literals, as the Oxigraph server peer serves them.
+#
 # Results go to bench/results/ (not committed): eukg.json / eukg.txt (query evaluation, with
 # the failures), eukg-protocol.json / .txt, comparison.md. Exit code: the runner's.
 set -eu
@@ -22,7 +25,7 @@ fi
 mkdir -p "$OUT"
 
 # {data}, {base} and {port} are filled in (and quoted) by the runner.
-CMD="'$PY' -m eukg serve --data {data} --data-base {base} --workers 1 --host 127.0.0.1 --port {port} --log-level warning"
+CMD="'$PY' -m eukg serve --data {data} --data-base {base} --allow-normalised-literals --workers 1 --host 127.0.0.1 --port {port} --log-level warning"
 URL='http://127.0.0.1:{port}/sparql'
 LABEL="eukg serve --data ($(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unversioned))"
 

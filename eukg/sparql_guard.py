@@ -28,7 +28,12 @@ QueryForm = Literal["select", "ask", "construct", "describe", "update"]
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING"}
 )
-QUERY_FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
+QUERY_FORMS: dict[str, QueryForm] = {
+    "SELECT": "select",
+    "ASK": "ask",
+    "CONSTRUCT": "construct",
+    "DESCRIBE": "describe",
+}
 
 READ_ONLY_MESSAGE = "SPARQL Update is not allowed on this endpoint: it is read-only"
 
@@ -49,28 +54,29 @@ _EXPONENT = r"[eE][+-]?[0-9]+"
 #: A SPARQL variable name (VARNAME, without the leading '?').
 VARIABLE_NAME = re.compile(_VARNAME)
 
-_TOKEN = re.compile(
-    "|".join(
-        [
-            r"(?P<ws>\s+)",
-            r"(?P<comment>\#[^\n\r]*)",
-            r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)",
-            r"(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\[\s\S]))*'''"
-            r'|"""(?:(?:"|"")?(?:[^"\\]|\\[\s\S]))*"""'
-            r"|'(?:[^'\\\n\r]|\\[\s\S])*'"
-            r'|"(?:[^"\\\n\r]|\\[\s\S])*")',
-            f"(?P<var>[?$]{_VARNAME})",
-            r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?)",
-            f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
-            f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
-            f"(?P<number>[0-9]+\\.[0-9]*{_EXPONENT}|\\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}"
-            r"|[0-9]*\.[0-9]+|[0-9]+)",
-            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
-            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|<<\(|\)>>|<<|>>|\{\||\|\}|[{}()\[\];,.*+\-/!=<>^|?~])",
-            r"(?P<other>[\s\S])",
-        ]
-    )
-)
+_TOKEN_PATTERNS = [
+    r"(?P<ws>\s+)",
+    r"(?P<comment>\#[^\n\r]*)",
+    r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)",
+    r"(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\[\s\S]))*'''"
+    r'|"""(?:(?:"|"")?(?:[^"\\]|\\[\s\S]))*"""'
+    r"|'(?:[^'\\\n\r]|\\[\s\S])*'"
+    r'|"(?:[^"\\\n\r]|\\[\s\S])*")',
+    f"(?P<var>[?$]{_VARNAME})",
+    r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?)",
+    f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+    f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+    f"(?P<number>[0-9]+\\.[0-9]*{_EXPONENT}|\\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}"
+    r"|[0-9]*\.[0-9]+|[0-9]+)",
+    r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
+    r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|<<\(|\)>>|<<|>>|\{\||\|\}|[{}()\[\];,.*+\-/!=<>^|?~])",
+    r"(?P<other>[\s\S])",
+]
+_TOKEN = re.compile("|".join(_TOKEN_PATTERNS))
+#: The same without prefixed names: used inside a run of name characters that no ':' ends.
+_TOKEN_NO_PNAME = re.compile("|".join(p for p in _TOKEN_PATTERNS if "?P<pname>" not in p))
+_PREFIX_START = re.compile(f"[{_PN_CHARS_BASE}]")
+_NAME_RUN = re.compile(f"[{_PN_CHARS}.]*")
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _URI = re.compile(
@@ -128,12 +134,25 @@ def tokenize(text: str, *, significant: bool = True) -> list[Token]:
     (the engine will report the syntax error with its position).
     """
     tokens: list[Token] = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        assert kind is not None
-        if significant and kind in ("ws", "comment"):
+    pos, no_pname_before = 0, 0
+    while pos < len(text):
+        pattern = _TOKEN
+        if pos < no_pname_before:
+            pattern = _TOKEN_NO_PNAME
+        elif _PREFIX_START.match(text, pos):
+            # A prefixed name ends its run of name characters with ':' (after no '.'). Where
+            # the run does not, no position inside it starts one: skipping that alternative
+            # there keeps tokenizing linear (``a.a.a…`` would otherwise be rescanned per token).
+            end = _NAME_RUN.match(text, pos).end()  # type: ignore[union-attr]
+            if not text.startswith(":", end) or text[end - 1] == ".":
+                no_pname_before = end
+                pattern = _TOKEN_NO_PNAME
+        match = pattern.match(text, pos)
+        assert match is not None and match.lastgroup is not None  # "other" matches anything
+        pos = match.end()
+        if significant and match.lastgroup in ("ws", "comment"):
             continue
-        tokens.append(Token(kind, match.group(), match.start(), match.end()))  # type: ignore[arg-type]
+        tokens.append(Token(match.lastgroup, match.group(), match.start(), pos))  # type: ignore[arg-type]
     return tokens
 
 
@@ -168,6 +187,7 @@ def check_query(
     Executes nothing and opens no connection.
     """
     info = inspect_query(text, base_iri=base_iri)
+    _check_nesting(text)
     if info.form == "update":
         raise QueryRefused(READ_ONLY_MESSAGE)
     if info.variable_service:
@@ -185,6 +205,29 @@ def check_query(
             )
             raise QueryRefused(f"SERVICE <{iri}> is not allowed: {why}")
     return info
+
+
+#: Groups, brackets and parentheses a query may nest at most. Real queries nest a handful of
+#: levels; thousands make recursive parsers (Oxigraph's among them) exhaust their stack.
+MAX_NESTING = 100
+_OPENERS = frozenset("{([")
+_CLOSERS = frozenset("})]")
+
+
+def _check_nesting(text: str) -> None:
+    """Raise :class:`QuerySyntaxError` when brackets nest deeper than :data:`MAX_NESTING`."""
+    depth = 0
+    for token in tokenize(text):
+        if token.text in _OPENERS:
+            depth += 1
+            if depth > MAX_NESTING:
+                line, column = line_column(text, token.start)
+                raise QuerySyntaxError(
+                    f"error at {line}:{column}: the query nests groups, brackets or parentheses "
+                    f"more than {MAX_NESTING} levels deep"
+                )
+        elif token.text in _CLOSERS:
+            depth = max(0, depth - 1)
 
 
 def line_column(text: str, offset: int) -> tuple[int, int]:
@@ -221,11 +264,11 @@ def _inspect(text: str, base_iri: str | None, *, lenient: bool = False) -> Query
             break
     prefix_map = dict(prefixes)
 
-    form: QueryForm | None = None
+    form: QueryForm
     if any(t.kind == "word" and t.text.upper() in UPDATE_KEYWORDS for t in tokens):
         form = "update"
     elif i < len(tokens) and tokens[i].is_word(*QUERY_FORMS):
-        form = QUERY_FORMS[tokens[i].text.upper()]  # type: ignore[assignment]
+        form = QUERY_FORMS[tokens[i].text.upper()]
     elif lenient:
         form = "select"  # only the refusals of a second reading matter
     else:

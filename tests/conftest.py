@@ -10,6 +10,8 @@ import pytest
 from eukg.build import BuildResult, build
 from eukg.config import Settings
 
+pytest_plugins = ["tests.conftest_oxigraph"]
+
 
 @pytest.fixture(scope="session")
 def build_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:

@@ -76,9 +76,10 @@ def test_dump_reimported_gives_the_same_dataset(
     fresh = ox.Store(str(tmp_path / "reimport"))
     fresh.bulk_load(path=str(result.release / "dumps" / "eukg.nq"), format=ox.RdfFormat.N_QUADS)
     assert len(fresh) == len(original)
-    assert _by_graph(fresh).keys() == _by_graph(original).keys()
-    for name, graph in _by_graph(original).items():
-        assert isomorphic(graph, _by_graph(fresh)[name]), name
+    before, after = _by_graph(original), _by_graph(fresh)
+    assert before.keys() == after.keys()
+    for name, graph in before.items():
+        assert isomorphic(graph, after[name]), name
 
 
 def _by_graph(store: ox.Store) -> dict[str, Graph]:

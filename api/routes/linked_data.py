@@ -16,11 +16,10 @@ from api.deps import Services, ServicesDep
 from api.errors import NotFound
 from api.execution import as_response, store_request
 from api.links import Linker, quote_path
-from api.negotiation import GRAPH_BY_EXTENSION, GRAPH_FORMATS, HTML, Format, Kind, choose
+from api.negotiation import GRAPH_BY_EXTENSION, GRAPH_FORMATS, HTML, Format, Kind, choose, pick
 from api.ontology_doc import OntologyDoc, document
 from api.resources import DESCRIBE, exists, for_resource
 from api.routes import get_head
-from api.routes.sparql import pick
 
 router = APIRouter(tags=["Linked data"])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -21,7 +23,7 @@ DOCUMENTS = """SELECT DISTINCT ?doc ?label ?date WHERE {
   OPTIONAL { ?doc eli:date_document ?date }
 } ORDER BY ?date ?label ?doc LIMIT 1000"""
 
-HTML_ONLY = {200: {"content": {"text/html": {}}}}
+HTML_ONLY: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}}}
 
 
 @get_head(router, "/", name="home", summary="Home page", responses=HTML_ONLY)

@@ -19,10 +19,9 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import Services, ServicesDep
 from api.errors import BadRequest, NotFound
 from api.execution import as_response, parse_json_results, store_request
-from api.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, Kind, choose
+from api.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, Kind, choose, pick
 from api.protocol import parse_params
 from api.routes import add_get_head, get_head
-from api.routes.sparql import pick
 from eukg.errors import QueryDefinitionError
 from eukg.named_queries import NamedQuery, Param
 

@@ -25,7 +25,7 @@ from api.negotiation import (
     Kind,
     NotAcceptable,
     choose,
-    negotiate,
+    pick,
 )
 from api.protocol import FORM, SPARQL_QUERY, ProtocolRequest, query_form, read_query_request
 from api.routes import get_head
@@ -133,20 +133,6 @@ async def sparql_post(request: Request, services: ServicesDep) -> Response:
     return await answer(request, services, await read_query_request(request, services.settings))
 
 
-def pick(accept: str | None, formats: tuple[str, ...], kind: Kind, what: str) -> Format:
-    """The format for ``kind``: the first ``format`` value that fits, else by ``Accept``."""
-    if not formats:
-        return negotiate(accept, None, kind, what)
-    first_error: BadFormatParameter | None = None
-    for value in formats:
-        try:
-            return negotiate(accept, value, kind, what)
-        except BadFormatParameter as exc:
-            first_error = first_error or exc
-    assert first_error is not None
-    raise first_error
-
-
 def formats_for(
     form: str | None, accept: str | None, formats: tuple[str, ...]
 ) -> tuple[Format, Format]:
@@ -182,6 +168,8 @@ async def answer(request: Request, services: Services, proto: ProtocolRequest) -
         graph_format=graph.name,
         default_graph_uris=proto.default_graph_uris,
         named_graph_uris=proto.named_graph_uris,
+        # relative IRIs in a query without BASE resolve against the endpoint (RFC 3986 §5.1.3)
+        base_iri=str(request.url_for("sparql")),
     )
     result = await services.run(store_req)
     return as_response(result, head=request.method == "HEAD")

@@ -17,6 +17,7 @@ from eukg.stores.base import (
     Format,
     QueryRequest,
     QueryResponse,
+    ResultNotWritable,
     Store,
     StoreOverloaded,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "QueryRequest",
     "QueryResponse",
     "RemoteStore",
+    "ResultNotWritable",
     "Store",
     "StoreOverloaded",
     "push_release",

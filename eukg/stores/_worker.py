@@ -41,7 +41,7 @@ def serve(conn: Connection, store_path: str) -> None:
         conn.send(answer(store, job))
 
 
-def answer(store: ox.Store, job: PreparedQuery) -> tuple[str, object, ...]:
+def answer(store: ox.Store, job: PreparedQuery) -> tuple[object, ...]:
     """The reply to one query: ``("ok", response)`` or ``("error", class name, message)``."""
     try:
         return ("ok", run_prepared(store, job))

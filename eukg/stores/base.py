@@ -3,9 +3,10 @@
 A :class:`Store` answers one :class:`QueryRequest` at a time per calling thread, blocking, and
 returns a :class:`QueryResponse` holding the serialised body. It raises only :mod:`eukg.errors`
 classes: :class:`~eukg.errors.QuerySyntaxError`, :class:`~eukg.errors.QueryParameterError`
-(a substitution that is not an RDF term), :class:`~eukg.errors.QueryRefused`,
-:class:`~eukg.errors.QueryTimeout`, :class:`~eukg.errors.Overloaded` (as
-:class:`StoreOverloaded`, with a retry-after hint) and :class:`~eukg.errors.StoreError`.
+(a substitution that is not an RDF term, an unknown format), :class:`~eukg.errors.QueryRefused`
+(and its subclass :class:`ResultNotWritable`), :class:`~eukg.errors.QueryTimeout`,
+:class:`~eukg.errors.Overloaded` (as :class:`StoreOverloaded`, with a retry-after hint) and
+:class:`~eukg.errors.StoreError`.
 
 The dataset a query sees is the store's *default graph* (the merged graph of a build) plus its
 named graphs (the source graphs); ``default_graph_uris`` / ``named_graph_uris`` replace it as
@@ -19,7 +20,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
-from eukg.errors import Overloaded
+from eukg.errors import Overloaded, QueryRefused
 
 FormatKind = Literal["results", "graph"]
 
@@ -140,6 +141,11 @@ class Store(Protocol):
     def close(self) -> None:
         """Release every process and connection; safe to call twice."""
         ...
+
+
+class ResultNotWritable(QueryRefused):
+    """The result cannot be written in the requested format (JSON-LD and RDF 1.2 triple terms,
+    RDF/XML and a predicate that is no XML name); another format can write it (HTTP 406)."""
 
 
 class StoreOverloaded(Overloaded):

@@ -114,7 +114,7 @@ def bind_variables(query: str, terms: Mapping[str, BoundTerm]) -> Rewrite:
     if not terms:
         return Rewrite(query, query)
     tokens = tokenize(query)
-    closing = _matching_braces(tokens)
+    closing, inside = _braces(tokens, terms)
     insertions: list[Insertion] = []
     where_found = False
     wrappers: list[tuple[int, int, int]] = []  # (brace depth inside, paren depth, wrapper idx)
@@ -132,20 +132,23 @@ def bind_variables(query: str, terms: Mapping[str, BoundTerm]) -> Rewrite:
             parens -= 1
         elif token.kind == "punct" and token.text == "}":
             depth -= 1
+            while wrappers and wrappers[-1][0] > depth:  # a sub-SELECT without WHERE group
+                wrappers.pop()
         elif token.kind == "punct" and token.text == "{":
             end = closing.get(idx, len(tokens) - 1)
             if expect_data or expect_template:
                 template_seen = template_seen or expect_template
                 expect_data = expect_template = False
             elif idx + 1 < len(tokens) and tokens[idx + 1].is_word("SELECT"):
+                if wrappers and wrappers[-1][:2] == (depth, parens):
+                    wrappers.pop()  # the WHERE group of a sub-SELECT is itself a sub-SELECT
                 wrappers.append((depth + 1, parens, idx))
             else:
-                scope = (idx, end)
+                names = inside.get(idx, set())
                 top = depth == 0 and parens == 0 and not where_found
                 if wrappers and wrappers[-1][:2] == (depth, parens):
-                    wrapper = wrappers.pop()[2]  # the WHERE group of a sub-SELECT
-                    scope = (wrapper, closing.get(wrapper, len(tokens) - 1))
-                names = _names_in(tokens, *scope)
+                    # the WHERE group of a sub-SELECT: its projection counts too
+                    names = inside.get(wrappers.pop()[2], set())
                 wanted = [n for n in terms if top or n in names]
                 if top:
                     where_found = True
@@ -181,19 +184,32 @@ def _values_block(names: Sequence[str], terms: Mapping[str, BoundTerm]) -> str:
     return f" VALUES ({variables}) {{ ({values}) }} "
 
 
-def _matching_braces(tokens: list[Token]) -> dict[int, int]:
+def _braces(
+    tokens: list[Token], terms: Mapping[str, BoundTerm]
+) -> tuple[dict[int, int], dict[int, set[str]]]:
+    """For each ``{`` (by token index): its ``}``, and the bound variables between them.
+
+    One pass with a stack, so a deeply nested query costs linear time.
+    """
     closing: dict[int, int] = {}
-    stack: list[int] = []
+    inside: dict[int, set[str]] = {}
+    stack: list[tuple[int, set[str]]] = []
     for idx, token in enumerate(tokens):
         if token.kind == "punct" and token.text == "{":
-            stack.append(idx)
+            stack.append((idx, set()))
         elif token.kind == "punct" and token.text == "}" and stack:
-            closing[stack.pop()] = idx
-    return closing
-
-
-def _names_in(tokens: list[Token], first: int, last: int) -> set[str]:
-    return {t.text[1:] for t in tokens[first : last + 1] if t.kind == "var"}
+            opened, names = stack.pop()
+            closing[opened], inside[opened] = idx, names
+            if stack:
+                stack[-1][1].update(names)
+        elif token.kind == "var" and stack and token.text[1:] in terms:
+            stack[-1][1].add(token.text[1:])
+    while stack:  # unbalanced: the engine reports the syntax error
+        opened, names = stack.pop()
+        inside[opened] = names
+        if stack:
+            stack[-1][1].update(names)
+    return closing, inside
 
 
 def _form_of(tokens: list[Token]) -> str | None:

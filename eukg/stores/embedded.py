@@ -9,7 +9,11 @@ the caller gets :class:`QueryTimeout`. The CPU and memory of a runaway query go 
 process, and other queries keep being answered by the other workers meanwhile.
 
 Workers come from the ``forkserver`` start method (``spawn`` where there is none): never from
-``fork`` in a process that runs threads.
+``fork`` in a process that runs threads. The server preloads pyoxigraph, so a fresh worker is
+ready in tens of milliseconds. As with any ``spawn``/``forkserver`` process, a worker first runs
+the program's main module as ``__mp_main__`` unless it was started with ``python -m`` (then
+nothing is re-run): run eukg as ``python -m eukg`` for the quickest worker restarts, and never
+from a script read on standard input.
 """
 
 from __future__ import annotations
@@ -22,9 +26,9 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eukg.errors import (
     KGError,
@@ -35,16 +39,26 @@ from eukg.errors import (
     StoreError,
 )
 from eukg.stores import _worker
-from eukg.stores.base import QueryRequest, QueryResponse
+from eukg.stores.base import QueryRequest, QueryResponse, ResultNotWritable
 from eukg.stores.execution import PreparedQuery, prepare_query
 from eukg.stores.files import LoadedFiles, NormalisedLiteral, load_files_into_store
 from eukg.stores.gate import Gate
 from eukg.stores.results import count_from_response
 
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkServerContext, SpawnContext
+
 #: Errors a worker may report, by class name.
 _REPORTED: dict[str, type[KGError]] = {
     cls.__name__: cls
-    for cls in (QuerySyntaxError, QueryParameterError, QueryRefused, QueryTimeout, StoreError)
+    for cls in (
+        QuerySyntaxError,
+        QueryParameterError,
+        QueryRefused,
+        ResultNotWritable,
+        QueryTimeout,
+        StoreError,
+    )
 }
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -203,9 +217,13 @@ class EmbeddedStore:
         except (EOFError, OSError):
             pass  # the worker died; answered below
         finally:
-            exit_code = self._replace(worker) if reply is None else self._give_back(worker)
+            exit_code = None
+            if reply is None:
+                exit_code = self._replace(worker)
+            else:
+                self._give_back(worker)
         if timed_out:
-            raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
+            raise QueryTimeout(f"the query timed out after {timeout:g} s and was stopped")
         if reply is None:
             if self._closed:
                 raise StoreError("the store was closed while the query ran")
@@ -303,7 +321,7 @@ def _alive(process: BaseProcess) -> bool:
         return False
 
 
-def _start_context() -> BaseContext:
+def _start_context() -> ForkServerContext | SpawnContext:
     """``forkserver`` (workers preload pyoxigraph once), else ``spawn``; never ``fork``."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")

@@ -125,7 +125,8 @@ def _literals(term: Term) -> Iterable[ox.Literal]:
         yield from _literals(term.object)
 
 
-def _stored_form(literal: ox.Literal) -> ox.Literal | Term:
+def _stored_form(literal: ox.Literal) -> Term:
     probe = ox.Store()
     probe.add(ox.Quad(ox.NamedNode("urn:eukg:s"), ox.NamedNode("urn:eukg:p"), literal))
-    return next(iter(probe)).object
+    stored: Term = next(iter(probe)).object
+    return stored

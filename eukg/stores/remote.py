@@ -206,7 +206,11 @@ def push_release(release_dir: Path, graph_store_url: str, *, timeout: float = 60
     graphs: list[tuple[str, ox.NamedNode | ox.DefaultGraph]] = [
         (f"{url}{separator}default", ox.DefaultGraph())
     ]
-    graphs += [(f"{url}{separator}graph={quote(g.value, safe='')}", g) for g in names]
+    graphs += [
+        (f"{url}{separator}graph={quote(g.value, safe='')}", g)
+        for g in names
+        if isinstance(g, ox.NamedNode)
+    ]
     triples = 0
     with tempfile.TemporaryDirectory(prefix="eukg-push-") as tmp:
         dump = Path(tmp) / "graph.nt"
@@ -253,7 +257,9 @@ def _http_url(url: str, what: str) -> str:
 
 
 def _timeout(timeout: float) -> QueryTimeout:
-    return QueryTimeout(f"the SPARQL endpoint did not answer within {timeout:g} s")
+    return QueryTimeout(
+        f"the query timed out: the SPARQL endpoint did not answer within {timeout:g} s"
+    )
 
 
 def _response_text(exc: SPARQLWrapperException) -> str:

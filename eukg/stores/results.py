@@ -16,8 +16,8 @@ from itertools import islice
 
 import pyoxigraph as ox
 
-from eukg.errors import QueryRefused, StoreError
-from eukg.stores.base import Format, QueryResponse
+from eukg.errors import StoreError
+from eukg.stores.base import Format, QueryResponse, ResultNotWritable
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _NCNAME_END = re.compile(r"[A-Za-z_\u00c0-\ufffd][\w.\-\u00b7\u0300-\u036f\u203f-\u2040]*$")
@@ -35,7 +35,7 @@ def query_response(
 ) -> QueryResponse:
     """The response for ``result`` of a ``form`` query, written in ``fmt``."""
     if isinstance(result, ox.QueryBoolean):
-        body = result.serialize(format=_results_format(fmt))
+        body = result.serialize(format=_results_format(fmt)) or b""
         return QueryResponse(form, fmt.media_type, body, None, False)
     if isinstance(result, ox.QuerySolutions):
         return solutions_response(result, result.variables, form, fmt, max_rows)
@@ -68,7 +68,7 @@ def solutions_response(
     data = json.dumps(document, ensure_ascii=False).encode()
     parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
     assert isinstance(parsed, ox.QuerySolutions)
-    body = parsed.serialize(format=_results_format(fmt))
+    body = parsed.serialize(format=_results_format(fmt)) or b""
     return QueryResponse(form, fmt.media_type, body, len(rows), truncated)
 
 
@@ -107,7 +107,7 @@ def graph_response(
                 raise
             body = ox.serialize(items, format=fmt.oxigraph)  # a prefix it cannot write
     except (OSError, ValueError, TypeError) as exc:
-        raise QueryRefused(
+        raise ResultNotWritable(
             f"the result cannot be written as {fmt.media_type}: {exc}; ask for Turtle or N-Triples"
         ) from None
     return QueryResponse(form, fmt.media_type, body or b"", len(graph), truncated)
@@ -159,7 +159,7 @@ def _check_rdfxml_predicates(graph: list[ox.Triple]) -> None:
     """RDF/XML writes a predicate as an XML element name: its IRI must end in an NCName."""
     for t in graph:
         if not _NCNAME_END.search(t.predicate.value):
-            raise QueryRefused(
+            raise ResultNotWritable(
                 f"the result cannot be written as RDF/XML: the predicate <{t.predicate.value}> "
                 "does not end in an XML name; ask for Turtle or N-Triples"
             )

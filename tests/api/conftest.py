@@ -107,13 +107,11 @@ def _examples(store_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+def release(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Release:
     """The release every API test reads (see the module docstring)."""
     if _real_data_is_usable():
-        from eukg.build import build
-
-        settings = Settings.from_env({}, build_dir=tmp_path_factory.mktemp("build"))
-        path, source = build(settings).release, "real"
+        # the shipped data, built once per session by the root conftest's ``built`` fixture
+        path, source = request.getfixturevalue("built").release, "real"
     else:
         ontology = sorted((ROOT / "ontology").glob("*.ttl"))
         path = write_release(

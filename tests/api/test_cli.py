@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,17 +83,15 @@ def test_load_without_a_build_says_what_to_do(tmp_path: Path) -> None:
     assert r.returncode == 2 and "eukg build" in r.stderr and "Traceback" not in r.stderr
 
 
-@pytest.fixture
-def served(data_file: Path) -> Iterator[str]:
-    """``eukg serve --data FILE`` in a subprocess, stopped by its pid."""
+@contextmanager
+def eukg_serve(*args: str) -> Iterator[str]:
+    """``eukg serve ARGS`` in a subprocess on a free port; stopped by its pid afterwards."""
     port = free_port()
     proc = subprocess.Popen(
         [
             *EUKG,
             "serve",
-            "--data",
-            str(data_file),
-            str(FIXTURE_DATA / "fixture.trig"),
+            *args,
             "--host",
             "127.0.0.1",
             "--port",
@@ -123,6 +122,13 @@ def served(data_file: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture
+def served(data_file: Path) -> Iterator[str]:
+    """``eukg serve --data FILE FILE``."""
+    with eukg_serve("--data", str(data_file), str(FIXTURE_DATA / "fixture.trig")) as url:
+        yield url
 
 
 def test_serve_data_serves_the_files_as_they_are(served: str) -> None:
@@ -156,6 +162,13 @@ def test_load_pushes_the_release_and_serve_endpoint_serves_it(
     r = eukg("load", "--endpoint", oxigraph_server + "/query", "--build-dir", str(build))
     assert r.returncode == 0, r.stderr
     assert "loaded" in r.stdout
+    with eukg_serve(
+        "--endpoint", oxigraph_server + "/query", "--base-iri", release.base_iri
+    ) as url:
+        path = release.local(release.nested)
+        r = requests.get(f"{url}/id/{path}", headers={"accept": "text/turtle"}, timeout=30)
+        assert r.status_code == 200 and release.nested_text.split(",")[0] in r.text
+        assert requests.get(url + "/dumps/eukg.nt", timeout=30).status_code == 404
 
 
 def test_w3c_protocol_checks_pass_against_serve_data(tmp_path: Path) -> None:

@@ -12,16 +12,17 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF
 
 from api.app import create_app
-from eukg.namespaces import VOID
+from eukg.namespaces import DCAT, VOID
 from eukg.stores.embedded import EmbeddedStore
 from tests.api.conftest import FIXTURE_DATA, Release, make_settings
 from tests.api.release import write_release
 from tests.helpers import ROOT
 
 EUKG = "https://w3id.org/eukg/ontology#"
+XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
 TEXT = URIRef(EUKG + "text")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 FORMATS = {
@@ -242,7 +243,7 @@ def test_void_counts_licence_version_and_distributions(
     g = Graph().parse(data=r.content, format="turtle")
     dataset = next(g.subjects(RDF.type, VOID.Dataset))
     counts = json.loads((release.path / "build.json").read_text())["counts"]
-    assert g.value(dataset, VOID.triples) == Literal(counts["default_graph"], datatype=XSD.integer)
+    assert g.value(dataset, VOID.triples) == Literal(counts["default_graph"], datatype=XSD_INTEGER)
     assert g.value(dataset, DCTERMS.license) == URIRef(
         "https://creativecommons.org/licenses/by/4.0/"
     )

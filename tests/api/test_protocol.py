@@ -81,6 +81,15 @@ def test_default_graph_uri_selects_the_default_graph(client: TestClient, release
     assert boolean(client.get("/sparql", params={"query": q, **named}))
 
 
+def test_relative_iris_resolve_against_the_endpoint(client: TestClient) -> None:
+    r = client.get("/sparql", params={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"})
+    g = Graph().parse(data=r.content, format="turtle")
+    assert set(g.subjects()) == {URIRef("http://testserver/s")}
+    based = "BASE <http://example.org/> SELECT ?x WHERE { BIND(<a> AS ?x) }"
+    r = client.get("/sparql", params={"query": based}, headers={"accept": JSON})
+    assert json.loads(r.content)["results"]["bindings"][0]["x"]["value"] == "http://example.org/a"
+
+
 # ----------------------------------------------------------------------------- negotiation
 
 

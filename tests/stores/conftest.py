@@ -37,6 +37,7 @@ def remote_store(release_dir: Path, oxigraph_server: str) -> Iterator[RemoteStor
 
 
 @pytest.fixture(params=["embedded", "remote"])
-def store(request: pytest.FixtureRequest) -> Store:
-    """Each backend in turn, holding the same data."""
+def backend(request: pytest.FixtureRequest) -> Store:
+    """Each backend in turn, holding the same data (named so as not to shadow the root
+    ``store`` fixture, the built pyoxigraph store)."""
     return request.getfixturevalue(f"{request.param}_store")  # type: ignore[no-any-return]

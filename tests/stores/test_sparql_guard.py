@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import pyoxigraph as ox
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from eukg.errors import QueryRefused, QuerySyntaxError
 from eukg.sparql_guard import (
+    _TOKEN,
     READ_ONLY_MESSAGE,
     UPDATE_KEYWORDS,
     check_query,
@@ -73,6 +75,21 @@ def test_tokens_cover_the_text_exactly(text: str) -> None:
     tokens = tokenize(text, significant=False)
     assert "".join(t.text for t in tokens) == text
     assert all(a.end == b.start for a, b in itertools.pairwise(tokens))
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="ab_1.:-%\\'\"<>?$@ #\nAé", max_size=40))
+def test_skipping_impossible_prefixed_names_changes_no_token(text: str) -> None:
+    plain = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)]
+    assert [(t.kind, t.text) for t in tokenize(text, significant=False)] == plain
+
+
+@pytest.mark.parametrize("unit", ["a.", "a-", "ab.", "p:a.", "<a.", '"a', "@a-", "\\u0041"])
+def test_tokenizing_is_linear(unit: str) -> None:
+    text = "SELECT * { " + unit * 20_000 + " }"
+    started = time.monotonic()
+    inspect_query(text)
+    assert time.monotonic() - started < 3.0  # a quadratic tokenizer takes minutes here
 
 
 @settings(max_examples=150)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pyoxigraph as ox
 import pytest
 
@@ -145,3 +147,23 @@ def test_parse_term_refuses_what_is_not_one_term(value: str) -> None:
 def test_bad_variable_names_are_refused(pairs: list[tuple[str, str]]) -> None:
     with pytest.raises(QueryParameterError):
         parse_substitutions(pairs)
+
+
+def test_nested_sub_selects() -> None:
+    query = "SELECT * { { SELECT * { SELECT ?o { ?s ?p ?o } } } }"
+    text = bind_variables(query, parse_substitutions([("s", "<urn:x>")])).text
+    assert text.count("VALUES") == 2  # the WHERE group and the innermost group mentioning ?s
+    ox.Store().query(text)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * " + "{ ?s ?p ?o " * 20_000 + "}" * 20_000,
+        "SELECT * { " + "{ ?s ?p ?o } " * 20_000 + "}",
+    ],
+)
+def test_binding_is_linear(query: str) -> None:
+    started = time.monotonic()
+    bind_variables(query, parse_substitutions([("s", "<urn:x>")]))
+    assert time.monotonic() - started < 3.0

@@ -43,21 +43,21 @@ UPDATES = [
 ]
 
 
-def dataset_shape(store: Store) -> bytes:
+def dataset_shape(backend: Store) -> bytes:
     """A fingerprint of the whole dataset (every graph), to compare before and after."""
     query = (
         "SELECT ?g (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } "
         "GROUP BY ?g ORDER BY ?g"
     )
-    return store.execute(QueryRequest(query), 10).body
+    return backend.execute(QueryRequest(query), 10).body
 
 
 @pytest.mark.parametrize("update", UPDATES)
-def test_every_update_form_is_refused_and_changes_nothing(store: Store, update: str) -> None:
-    before = dataset_shape(store)
+def test_every_update_form_is_refused_and_changes_nothing(backend: Store, update: str) -> None:
+    before = dataset_shape(backend)
     with pytest.raises(QueryRefused, match=READ_ONLY_MESSAGE):
-        store.execute(QueryRequest(PROLOGUE + update), 10)
-    assert dataset_shape(store) == before
+        backend.execute(QueryRequest(PROLOGUE + update), 10)
+    assert dataset_shape(backend) == before
 
 
 @pytest.fixture
@@ -99,21 +99,21 @@ def service_queries(port: int) -> list[str]:
 
 @pytest.mark.parametrize("variant", range(len(service_queries(1))))
 def test_service_is_refused_and_nothing_connects(
-    store: Store, canary: socket.socket, variant: int
+    backend: Store, canary: socket.socket, variant: int
 ) -> None:
     query = service_queries(canary.getsockname()[1])[variant]
     with pytest.raises(QueryRefused, match=r"SERVICE .* is not allowed"):
-        store.execute(QueryRequest(query), 5)
+        backend.execute(QueryRequest(query), 5)
     assert not connected(canary)
 
 
-def test_service_in_a_substitution_is_a_literal(store: Store, canary: socket.socket) -> None:
+def test_service_in_a_substitution_is_a_literal(backend: Store, canary: socket.socket) -> None:
     port = canary.getsockname()[1]
     value = f'"}} SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} #"'
     request = QueryRequest(
         PROLOGUE + "SELECT ?doc { ?doc ex:note ?note }", substitutions=(("note", value),)
     )
-    assert store.execute(request, 5).rows == 0
+    assert backend.execute(request, 5).rows == 0
     assert not connected(canary)
 
 
@@ -123,12 +123,12 @@ def test_allow_listed_service_is_called(release_dir: Path, canary: socket.socket
     outcome: list[object] = []
     with EmbeddedStore(
         release_dir / "store", workers=1, max_queued=0, service_allowlist=(url,)
-    ) as store:
+    ) as backend:
 
         def call() -> None:
             try:
                 outcome.append(
-                    store.execute(QueryRequest(f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"), 5)
+                    backend.execute(QueryRequest(f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"), 5)
                 )
             except KGError as exc:
                 outcome.append(exc)

@@ -7,8 +7,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from eukg.errors import QueryRefused
-from eukg.stores import GRAPH_FORMATS, MEDIA_TYPES, RESULTS_FORMATS
+from eukg.stores import GRAPH_FORMATS, MEDIA_TYPES, RESULTS_FORMATS, ResultNotWritable
 from eukg.stores.results import graph_response, solutions_response
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -109,13 +108,13 @@ def test_graph_in_a_dataset_format_is_the_default_graph() -> None:
 
 def test_rdfxml_refuses_a_predicate_it_cannot_write() -> None:
     t = ox.Triple(S, ox.NamedNode("http://example.org/1"), ox.Literal("1"))
-    with pytest.raises(QueryRefused, match="RDF/XML"):
+    with pytest.raises(ResultNotWritable, match="RDF/XML"):
         graph_response([t], "construct", MEDIA_TYPES["rdfxml"], None)
 
 
 def test_jsonld_refuses_triple_terms() -> None:
     t = ox.Triple(S, ox.NamedNode("http://example.org/p"), TERMS[-1])  # type: ignore[arg-type]
-    with pytest.raises(QueryRefused, match="ask for Turtle"):
+    with pytest.raises(ResultNotWritable, match="ask for Turtle"):
         graph_response([t], "construct", MEDIA_TYPES["jsonld"], None)
     assert graph_response([t], "construct", MEDIA_TYPES["turtle"], None).rows == 1
 
