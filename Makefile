@@ -56,10 +56,10 @@ format: install
 	$(BIN)/ruff check --fix .
 
 w3c: install
-	$(BIN)/python bench/w3c_conformance.py
+	sh bench/w3c_conformance.sh
 
-bench: install
-	$(BIN)/python bench/run_all.py
+bench: install build
+	$(BIN)/python bench/load_test.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -119,7 +119,13 @@ def open_store(
             )
         else:
             release = _release_for(settings)
-            store = EmbeddedStore(release / "store", workers, queued, service_allowlist=allow)
+            store = EmbeddedStore(
+                release / "store",
+                workers,
+                queued,
+                service_allowlist=allow,
+                max_wait=settings.queue_timeout,
+            )
     except KGError as exc:
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)

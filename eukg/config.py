@@ -49,6 +49,9 @@ class Settings:
     max_concurrent: int = 4
     #: Queries waiting at most for a free worker before 429.
     max_queued: int = 16
+    #: Seconds a query may wait for a free worker before 429 (waiting is not running: the
+    #: query timeout starts when a worker takes the query).
+    queue_timeout: float = 30.0
     #: CORS origins allowed to read (``*`` = any origin, never with credentials); empty = off.
     cors_origins: tuple[str, ...] = ("*",)
     #: SERVICE endpoints a query may call (exact IRIs). Empty: SERVICE is refused.
@@ -78,7 +81,14 @@ class Settings:
         """Raise :class:`InputError` when a value is out of range."""
         if not self.base_iri.endswith("/") or "://" not in self.base_iri:
             raise InputError(f"base IRI must be absolute and end with '/': {self.base_iri!r}")
-        for name in ("query_timeout", "max_rows", "max_body", "max_query_length", "max_concurrent"):
+        for name in (
+            "query_timeout",
+            "queue_timeout",
+            "max_rows",
+            "max_body",
+            "max_query_length",
+            "max_concurrent",
+        ):
             if getattr(self, name) <= 0:
                 raise InputError(f"setting {name} must be positive, got {getattr(self, name)!r}")
         if self.max_queued < 0:

@@ -90,8 +90,12 @@ class EmbeddedStore:
         service_allowlist: Iterable[str] = (),
         startup_timeout: float = 30.0,
         count_timeout: float = 60.0,
+        max_wait: float | None = None,
     ) -> None:
         """Start the workers on the store in ``path`` and wait until each has opened it.
+
+        ``max_wait`` bounds the seconds a query waits for a free worker (then
+        :class:`StoreOverloaded`); ``None`` waits as long as the query's own timeout.
 
         Raises :class:`StoreError` when ``path`` holds no readable store.
         """
@@ -106,6 +110,7 @@ class EmbeddedStore:
         self.normalised_literals: tuple[NormalisedLiteral, ...] = ()
         self._startup_timeout = startup_timeout
         self._count_timeout = count_timeout
+        self._max_wait = max_wait
         self._gate = Gate(workers, max_queued)
         self._lock = threading.Lock()
         self._idle: deque[_Worker] = deque()
@@ -153,12 +158,14 @@ class EmbeddedStore:
     def execute(self, request: QueryRequest, timeout: float) -> QueryResponse:
         """Answer ``request`` in a worker within ``timeout`` seconds (see the module doc).
 
-        Waiting for a free worker is bounded by ``timeout`` too (then :class:`StoreOverloaded`).
+        Waiting for a free worker is bounded by ``max_wait`` (default: ``timeout``), then
+        :class:`StoreOverloaded`.
         """
         if timeout <= 0:
             raise QueryParameterError(f"timeout must be positive, got {timeout!r}")
         prepared = prepare_query(request, self.service_allowlist)
-        with self._gate.slot(wait=timeout, hold=timeout + 1):
+        wait = timeout if self._max_wait is None else self._max_wait
+        with self._gate.slot(wait=wait, hold=timeout + 1):
             return self._run(self._take(), prepared, timeout)
 
     def triple_count(self) -> int:

@@ -95,6 +95,39 @@ def test_timeouts_replace_workers_and_leak_nothing(pool: EmbeddedStore) -> None:
     assert open_fds() <= fds + 2
 
 
+def _tree_rss_kib(pool: EmbeddedStore) -> int:
+    """RSS of this process and of the pool's workers (KiB), from /proc."""
+    total = 0
+    for pid in (os.getpid(), *pool.worker_pids()):
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/status", encoding="ascii") as f:
+            total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    return total
+
+
+def _median_latency(pool: EmbeddedStore, n: int = 15) -> float:
+    times = []
+    for _ in range(n):
+        started = time.monotonic()
+        assert pool.execute(NORMAL, timeout=5).rows == 5
+        times.append(time.monotonic() - started)
+    return sorted(times)[n // 2]
+
+
+def test_a_hundred_timeouts_leave_the_pool_as_fast_and_as_small(pool: EmbeddedStore) -> None:
+    """Issue 4: after a hundred timeouts the server is as fast and as small as before."""
+    baseline_latency = _median_latency(pool)
+    baseline_rss = _tree_rss_kib(pool)
+    fds = open_fds()
+    for _ in range(100):
+        with pytest.raises(QueryTimeout):
+            pool.execute(RUNAWAY, timeout=0.1)
+    assert pool.live_workers() == 2
+    latency = _median_latency(pool)
+    assert latency <= 3 * baseline_latency + 0.05, (baseline_latency, latency)
+    assert _tree_rss_kib(pool) <= baseline_rss + 40 * 1024, (baseline_rss, _tree_rss_kib(pool))
+    assert open_fds() <= fds + 2
+
+
 def test_full_queue_is_overloaded_with_a_retry_hint(big_store_path: Path) -> None:
     with EmbeddedStore(big_store_path, workers=1, max_queued=1) as store:
         busy = threading.Thread(target=_expect_timeout, args=(store, 3.0))
@@ -121,6 +154,29 @@ def test_waiting_longer_than_the_timeout_is_overloaded(big_store_path: Path) -> 
         with pytest.raises(StoreOverloaded, match="no query slot became free"):
             store.execute(NORMAL, timeout=0.3)
         assert time.monotonic() - started < 2.0
+        store.close()
+        busy.join(10)
+
+
+def test_waiting_is_bounded_by_max_wait_not_by_the_timeout(big_store_path: Path) -> None:
+    """A queued query waits up to ``max_wait`` for a worker, then gets a normal worker and its
+    full timeout; with a short ``max_wait`` it is refused early."""
+    with EmbeddedStore(big_store_path, workers=1, max_queued=4, max_wait=10) as store:
+        busy = threading.Thread(target=_expect_timeout, args=(store, 1.0))
+        busy.start()
+        _wait_for(lambda: store._gate.running == 1)
+        started = time.monotonic()
+        assert store.execute(NORMAL, timeout=0.5).rows == 5  # waited ~1 s, more than 0.5 s
+        assert time.monotonic() - started > 0.5
+        busy.join(10)
+    with EmbeddedStore(big_store_path, workers=1, max_queued=4, max_wait=0.2) as store:
+        busy = threading.Thread(target=_expect_timeout, args=(store, 3.0))
+        busy.start()
+        _wait_for(lambda: store._gate.running == 1)
+        started = time.monotonic()
+        with pytest.raises(StoreOverloaded):
+            store.execute(NORMAL, timeout=5)
+        assert time.monotonic() - started < 1.5
         store.close()
         busy.join(10)
 
