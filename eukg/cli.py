@@ -149,7 +149,9 @@ def validate(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld"]),
+    type=click.Choice(
+        ["table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld", "rdfxml"]
+    ),
     default="table",
     show_default=True,
 )

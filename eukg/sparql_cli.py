@@ -8,18 +8,11 @@ from eukg.build import store_path
 from eukg.config import Settings
 from eukg.errors import InputError, QuerySyntaxError, StoreError
 from eukg.namespaces import PREFIXES
+from eukg.stores.base import MEDIA_TYPES
 
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "xml": ox.QueryResultsFormat.XML,
-}
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
+#: The formats of the store layer, by kind (one table for the CLI and the HTTP service).
+RESULT_FORMATS = {n: f.oxigraph for n, f in MEDIA_TYPES.items() if f.kind == "results"}
+GRAPH_FORMATS = {n: f.oxigraph for n, f in MEDIA_TYPES.items() if f.kind == "graph"}
 
 
 def open_store(settings: Settings) -> ox.Store:
