@@ -148,4 +148,15 @@ def test_every_issue_5_query_is_shipped() -> None:
         "instruments-by-objective",
         "cited-no-longer-in-force",
         "timeline",
+        "what-became-of-cited",
     } <= set(QUERIES)
+
+
+def test_what_became_of_the_cited_documents(store: ox.Store) -> None:
+    rows = run(store, "what-became-of-cited")
+    changes = {(r.get("citedId"), r["change"], r.get("byId")) for r in rows}
+    assert ("32006F0960", "repealed", "32023L0977") in changes
+    assert ("32008D0615", "amended", "32024R0982") in changes
+    assert ("32008D0615", "implementing rules adopted", "32008D0616") in changes
+    assert ("9596/06", "no change recorded", None) in changes
+    assert not any(c == ("32008D0615", "repealed", "32024R0982") for c in changes)
