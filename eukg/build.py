@@ -36,6 +36,7 @@ from eukg.namespaces import CANONICAL_BASE, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREF
 from eukg.ontology import load_ontology
 from eukg.reasoning import materialise
 from eukg.terms import quads_from_graph
+from eukg.validation import ValidationReport, validate_graph
 
 Progress = Callable[[str], None]
 
@@ -76,34 +77,52 @@ def store_path(settings: Settings) -> Path:
     return release / "store"
 
 
-def prepare(
-    settings: Settings, progress: Progress = lambda _: None
-) -> tuple[LoadedData, Graph, Graph]:
-    """Load, reason and validate. Returns (loaded data, ontology, materialised graph).
+@dataclass(frozen=True)
+class Checked:
+    """Files read, reasoned over and validated (what ``eukg validate`` and the build share)."""
 
-    Raises :class:`ValidationFailed` with the report when the data does not conform.
-    """
-    from eukg.validation import validate_graph
+    loaded: LoadedData
+    ontology: Graph
+    #: The asserted triples of every graph, with the ``eukg:statedIn`` provenance.
+    asserted: Graph
+    #: ``asserted`` plus everything the ontology entails about it.
+    full: Graph
+    report: ValidationReport
 
+
+def check(
+    paths: list[Path],
+    settings: Settings,
+    *,
+    require_sources: bool,
+    progress: Progress = lambda _: None,
+) -> Checked:
+    """Read ``paths``, materialise them with the ontology and validate the result."""
     progress(f"reading the ontology in {settings.ontology_dir}")
     ontology = load_ontology(settings)
-    progress(f"reading data in {settings.data_dir}")
-    loaded = load_files([settings.data_dir], require_sources=True)
-    progress(f"read {len(loaded)} triples in {len(loaded.graphs)} source graphs; reasoning")
-    union = loaded.union()
-    full = materialise(union, ontology)
-    progress(f"{len(full) - len(union)} triples inferred; validating with SHACL")
-    report = validate_graph(full)
-    if not report.conforms:
-        raise ValidationFailed("the data does not conform to the shapes", report)
-    return loaded, ontology, full
+    progress(f"reading {', '.join(str(p) for p in paths)}")
+    loaded = load_files(paths, require_sources=require_sources)
+    progress(f"read {len(loaded)} triples in {len(loaded.graphs)} graphs; reasoning")
+    asserted = loaded.union()
+    full = materialise(asserted, ontology)
+    progress(f"{len(full) - len(asserted)} triples inferred; validating with SHACL")
+    return Checked(loaded, ontology, asserted, full, validate_graph(full))
+
+
+def prepare(settings: Settings, progress: Progress = lambda _: None) -> Checked:
+    """Check the shipped data. Raises :class:`ValidationFailed` with the report when it does
+    not conform."""
+    checked = check([settings.data_dir], settings, require_sources=True, progress=progress)
+    if not checked.report.conforms:
+        raise ValidationFailed("the data does not conform to the shapes", checked.report)
+    return checked
 
 
 def build(settings: Settings, progress: Progress = lambda _: None) -> BuildResult:
     """Build a new release and make it current. See the module docstring."""
     started = time.monotonic()
-    loaded, ontology, full = prepare(settings, progress)
-    union = loaded.union()
+    checked = prepare(settings, progress)
+    loaded, ontology, full, union = checked.loaded, checked.ontology, checked.full, checked.asserted
     inferred = full - union
     rebase = _rebaser(settings.base_iri)
 

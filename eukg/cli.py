@@ -109,23 +109,14 @@ def build(build_dir: Path | None, base_iri: str | None) -> None:
 def validate(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
     """Validate RDF files or folders (default: the shipped data) against eukg's ontology and
     shapes. Exit 0 when the data conforms, 1 with violations, 2 on unreadable input."""
-    from eukg.loader import load_files
-    from eukg.ontology import load_ontology
-    from eukg.reasoning import materialise
-    from eukg.validation import (
-        render_json,
-        render_junit,
-        render_text,
-        render_turtle,
-        validate_graph,
-    )
+    from eukg.build import check
+    from eukg.validation import render_json, render_junit, render_text, render_turtle
 
     settings = Settings.from_env()
     shipped = not paths
     targets = [settings.data_dir] if shipped else list(paths)
-    loaded = load_files(targets, require_sources=shipped)
-    ontology = load_ontology(settings)
-    report = validate_graph(materialise(loaded.union(), ontology))
+    checked = check(targets, settings, require_sources=shipped)
+    report, loaded = checked.report, checked.loaded
     render = {
         "text": render_text,
         "turtle": render_turtle,
