@@ -63,23 +63,6 @@ def _release_for(settings: Settings) -> Path:
     return release
 
 
-def _resolved_copies(files: tuple[Path, ...], base: str, folder: Path) -> list[Path]:
-    """``files`` as N-Quads in ``folder``, relative IRIs resolved against ``base`` (lexical
-    forms, graphs and blank nodes as written)."""
-    import pyoxigraph as ox
-
-    from eukg.loader import parse_file
-
-    folder.mkdir(parents=True)
-    copies = []
-    for index, path in enumerate(files):
-        quads = parse_file(path, base_iri=base)
-        target = folder / f"{index:04d}-{path.stem}.nq"
-        ox.serialize(quads, str(target), ox.RdfFormat.N_QUADS)
-        copies.append(target)
-    return copies
-
-
 @contextmanager
 def open_store(
     settings: Settings,
@@ -107,8 +90,6 @@ def open_store(
         elif data:
             tmpdir = Path(tempfile.mkdtemp(prefix="eukg-serve-"))
             files = list(data)
-            if data_base:
-                files = _resolved_copies(data, data_base, tmpdir / "resolved")
             store = EmbeddedStore.from_files(
                 files,
                 tmpdir,
@@ -116,6 +97,7 @@ def open_store(
                 max_queued=queued,
                 service_allowlist=allow,
                 allow_normalised=allow_normalised,
+                base_iri=data_base,
             )
         else:
             release = _release_for(settings)

@@ -29,7 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from eukg.errors import QueryDefinitionError, QueryParameterError
+from eukg.errors import KGError, QueryDefinitionError, QueryParameterError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "date", "integer", "year")
@@ -294,16 +294,14 @@ def _strip_comments(sparql: str) -> str:
 
 
 def _check_sparql(query: NamedQuery) -> None:
-    """Parse the query by running it on an empty in-memory store (cheap, no I/O)."""
+    """Check the query with the endpoint's guard (no update, no SERVICE), then parse it by
+    running it on an empty in-memory store (cheap, no I/O)."""
+    from eukg.sparql_guard import check_query
+
     try:
-        from eukg.sparql_guard import check_query
-    except ImportError:  # pragma: no cover - the guard ships with eukg
-        check_query = None
-    if check_query is not None:
-        try:
-            check_query(query.sparql, ())
-        except Exception as exc:
-            raise QueryDefinitionError(f"{query.path}: {exc}") from None
+        check_query(query.sparql, ())
+    except KGError as exc:
+        raise QueryDefinitionError(f"{query.path}: {exc}") from None
     texts = [query.sparql]
     if query.pagination:
         texts += [query.paginated(10, 0), query.counting()]

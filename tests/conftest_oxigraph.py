@@ -13,7 +13,6 @@ Servers are stopped by pid (terminate, then kill) and never outlive the test ses
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import free_port
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 
@@ -57,7 +58,7 @@ def run_oxigraph(location: Path, *, startup_timeout: float = 20.0) -> Iterator[O
         pytest.skip(f"the oxigraph server is not installed ({OXIGRAPH}): pip install oxigraph")
     log_path = location.parent / f"{location.name}-oxigraph.log"
     for _attempt in range(3):  # the free port may be taken before the server binds it
-        port = _free_port()
+        port = free_port()
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [
@@ -95,12 +96,6 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of an Oxigraph server shared by the session (see the module docstring)."""
     with run_oxigraph(tmp_path_factory.mktemp("oxigraph") / "db") as server:
         yield server.base_url
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_until_up(server: OxigraphServer, process: subprocess.Popen[bytes], limit: float) -> bool:

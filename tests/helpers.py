@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,3 +32,10 @@ def copy_data(tmp: Path) -> Path:
     target = tmp / "data"
     shutil.copytree(DATA, target)
     return target
+
+
+def free_port() -> int:
+    """A port that was free a moment ago (for servers started in a subprocess)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

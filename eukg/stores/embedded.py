@@ -137,14 +137,19 @@ class EmbeddedStore:
         max_queued: int = 16,
         service_allowlist: Iterable[str] = (),
         allow_normalised: bool = False,
+        base_iri: str | None = None,
     ) -> EmbeddedStore:
-        """A store holding RDF ``files`` as they are, written to ``tmpdir/store``.
+        """A store holding RDF ``files`` as they are, written to ``tmpdir/store``; relative
+        IRIs resolve against ``base_iri`` (default: each file's ``file:`` URL).
 
         See :mod:`eukg.stores.files` (raises :class:`~eukg.errors.InputError` for bad files
         and for literals the store would rewrite, unless ``allow_normalised``).
         """
         loaded: LoadedFiles = load_files_into_store(
-            list(files), Path(tmpdir) / "store", allow_normalised=allow_normalised
+            list(files),
+            Path(tmpdir) / "store",
+            allow_normalised=allow_normalised,
+            base_iri=base_iri,
         )
         store = cls(
             loaded.store_path,

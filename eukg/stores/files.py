@@ -47,9 +47,15 @@ class LoadedFiles:
 
 
 def load_files_into_store(
-    paths: Sequence[Path], target: Path, *, allow_normalised: bool = False
+    paths: Sequence[Path],
+    target: Path,
+    *,
+    allow_normalised: bool = False,
+    base_iri: str | None = None,
 ) -> LoadedFiles:
     """Write the quads of ``paths`` (files or folders) into a new store in ``target``.
+
+    Relative IRIs resolve against ``base_iri``, or else against each file's ``file:`` URL.
 
     The store is flushed and closed before this returns, so it can be opened read-only.
     Raises :class:`InputError` for a file that cannot be read or parsed, or that holds
@@ -64,7 +70,10 @@ def load_files_into_store(
         target.parent.mkdir(parents=True, exist_ok=True)
         store = ox.Store(str(target))
         for index, path in enumerate(files):
-            quads = [_scoped(q, index) for q in parse_file(path, base_iri=path.resolve().as_uri())]
+            quads = [
+                _scoped(q, index)
+                for q in parse_file(path, base_iri=base_iri or path.resolve().as_uri())
+            ]
             for q in quads:
                 for literal in _literals(q.object):
                     written.setdefault(literal, path)

@@ -10,6 +10,10 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
+from tests.helpers import free_port
+
+__all__ = ["LiveServer", "free_port"]
+
 
 class LiveServer:
     """``with LiveServer(app) as url:`` serves ``app`` at ``url`` (``http://127.0.0.1:PORT``)."""
@@ -39,10 +43,3 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=15)
         self.sock.close()
-
-
-def free_port() -> int:
-    """A port that was free a moment ago (for servers started in a subprocess)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
